@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up everything the tests need, then run the whole suite (lint, types, tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+. scripts/services.sh
+echo "== ruff"; .venv/bin/ruff check voice_assist tests bench
+echo "== mypy"; .venv/bin/mypy
+echo "== pytest"; .venv/bin/python -m pytest "$@"
