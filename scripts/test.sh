@@ -6,4 +6,5 @@ bash scripts/setup.sh --test
 . scripts/services.sh
 echo "== ruff"; .venv/bin/ruff check voice_assist tests bench
 echo "== mypy"; .venv/bin/mypy
+echo "== fixtures"; .venv/bin/python audio_fixtures/make_calls.py --missing
 echo "== pytest"; .venv/bin/python -m pytest "$@"

@@ -74,3 +74,7 @@ class CallTestError(VoiceAssistError):
 
 class StoreError(VoiceAssistError):
     """The call-record database cannot be opened or has an unknown schema."""
+
+
+class CorpusError(VoiceAssistError):
+    """A tuning corpus (utterances labeled with the answer expected) is malformed."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 SAMPLE_RATE_HZ = 16_000
 """The rate every audio source delivers and every engine consumes: 16 kHz mono int16."""
@@ -45,11 +45,15 @@ class Word:
 
 @dataclass(frozen=True)
 class Partial:
-    """An interim hypothesis of the utterance in progress; it may still change."""
+    """An interim hypothesis of the utterance in progress; it may still change.
+
+    `words` carry times where the engine gives them for partials (Vosk, the text engine).
+    """
 
     text: str
     at_s: float
     start_s: float = 0.0
+    words: tuple[Word, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,13 @@ class Final:
     at_s: float
     words: tuple[Word, ...] = ()
     start_s: float = 0.0
+    free_text: str | None = None
+    """The unbiased transcript of the same audio when the engine decoded with a vocabulary."""
+
+    @property
+    def heard(self) -> str:
+        """Everything the customer said, as fully as the engine heard it (free text if any)."""
+        return self.free_text or self.text
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,16 @@ class StepEntered:
     verbatim: bool = False
     previous: str | None = None
     via: str = "start"  # start | answer | global | resume | goto | undo | next
+
+
+@dataclass(frozen=True)
+class AnswerScores:
+    """Live match scores of the current step's answers for the utterance in progress."""
+
+    at_s: float
+    step: str
+    scores: tuple[tuple[str, float], ...]  # (answer id, score 0..100), best first
+    final: bool = False
 
 
 @dataclass(frozen=True)
@@ -165,6 +186,13 @@ class OperatorCommand:
 
 
 @dataclass(frozen=True)
+class Tick:
+    """Audio time has reached `at_s` (fed to the session per chunk so timers can fire)."""
+
+    at_s: float
+
+
+@dataclass(frozen=True)
 class CallEnded:
     """The call is over; `reason` says why (operator, end_step, end_of_audio, device_lost...)."""
 
@@ -184,11 +212,12 @@ class Notice:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-SpeechEvent = Union[Partial, Final]
-Event = Union[
+SpeechEvent = Partial | Final
+EVENT_CLASSES: tuple[type[Any], ...] = (
     Partial,
     Final,
     Matched,
+    AnswerScores,
     StepEntered,
     ReminderDue,
     FieldCaptured,
@@ -198,9 +227,8 @@ Event = Union[
     OperatorCommand,
     CallEnded,
     Notice,
-]
-
-EVENT_TYPES: dict[str, type[Any]] = {}
+)
+"""Every event that flows to sinks (and into call records)."""
 
 
 def type_name(cls: type[Any]) -> str:
@@ -208,8 +236,7 @@ def type_name(cls: type[Any]) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
 
 
-for _cls in Event.__args__:  # type: ignore[attr-defined]
-    EVENT_TYPES[type_name(_cls)] = _cls
+EVENT_TYPES: dict[str, type[Any]] = {type_name(cls): cls for cls in EVENT_CLASSES}
 
 
 def to_json(event: Any) -> dict[str, Any]:
@@ -227,8 +254,10 @@ def from_json(data: dict[str, Any]) -> Any:
     cls = EVENT_TYPES[data["type"]]
     names = {f.name for f in dataclasses.fields(cls)}
     kwargs = {k: v for k, v in data.items() if k in names}
-    if cls is Final and "words" in kwargs:
+    if cls in (Final, Partial) and "words" in kwargs:
         kwargs["words"] = tuple(Word(**w) for w in kwargs["words"])
     if "matched_words" in kwargs:
         kwargs["matched_words"] = tuple(kwargs["matched_words"])
+    if cls is AnswerScores and "scores" in kwargs:
+        kwargs["scores"] = tuple((a, s) for a, s in kwargs["scores"])
     return cls(**kwargs)

@@ -28,3 +28,24 @@ class AudioSource(Protocol):
     def close(self) -> None:
         """Stop producing chunks and release the device or file."""
         ...
+
+
+class Paced:
+    """Wraps a source so chunks come no faster than real time (wall time >= audio time)."""
+
+    def __init__(self, inner: AudioSource) -> None:
+        self.inner = inner
+        self.description = inner.description
+
+    def chunks(self) -> Iterator[AudioChunk]:
+        import time
+
+        started = time.monotonic()
+        for chunk in self.inner.chunks():
+            wait_s = started + chunk.end_s - time.monotonic()
+            if wait_s > 0:
+                time.sleep(wait_s)
+            yield chunk
+
+    def close(self) -> None:
+        self.inner.close()

@@ -1,27 +1,21 @@
 """Read a scenario file (YAML or JSON) into a `Scenario`, with errors at file:line:col.
 
-YAML is read as YAML 1.2 by a round-trip parser that remembers where every key sits, so a
-schema error names the line and column of the offending key. Duplicate keys are errors.
+`yamlread` parses (YAML 1.2 scalars, duplicate keys refused, every key's position kept); this
+module validates against the pydantic models and words each error in the scriptwriter's terms.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 
 from ..errors import Problem, ScenarioError
 from .models import Scenario
-
-Positions = dict[tuple[Any, ...], tuple[int, int]]
-"""Key path -> (line, column), both 1-based."""
+from .yamlread import Positions, json_positions, read_json, read_yaml_lazily
 
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -37,47 +31,47 @@ def key_path(loc: Sequence[Any]) -> str:
     return out
 
 
-def _positions(node: Any, prefix: tuple[Any, ...], out: Positions) -> None:
-    if isinstance(node, CommentedMap):
-        for key in node:
-            line, col = node.lc.key(key)
-            out[(*prefix, key)] = (line + 1, col + 1)
-            _positions(node[key], (*prefix, key), out)
-    elif isinstance(node, CommentedSeq):
-        for i, item in enumerate(node):
-            line, col = node.lc.item(i)
-            out[(*prefix, i)] = (line + 1, col + 1)
-            _positions(item, (*prefix, i), out)
-
-
-def _plain(node: Any) -> Any:
-    """Round-trip containers and scalar subclasses -> plain dict/list/str/int/float/bool."""
-    if isinstance(node, dict):
-        return {str(k): _plain(v) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_plain(v) for v in node]
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, str):
-        return str(node)
-    return str(node)
-
-
 class ScenarioSource:
-    """A parsed scenario document: plain data plus where each key was written."""
+    """A parsed scenario document: plain data plus where each key and value was written.
 
-    def __init__(self, file: str, data: Any, positions: Positions) -> None:
+    Positions may be computed lazily (JSON: only when a message needs a line number).
+    """
+
+    def __init__(
+        self,
+        file: str,
+        data: Any,
+        positions: Positions | None = None,
+        values: Positions | None = None,
+        locate: Callable[[], tuple[Positions, Positions]] | None = None,
+    ) -> None:
         self.file = file
         self.data = data
-        self.positions = positions
+        self._positions = positions
+        self._values = values
+        self._locate = locate
 
-    def where(self, loc: Sequence[Any]) -> tuple[int | None, int | None]:
-        """The line/column of the deepest key of `loc` that exists in the file."""
+    def _located(self) -> tuple[Positions, Positions]:
+        if self._positions is None:
+            self._positions, self._values = self._locate() if self._locate else ({}, {})
+        return self._positions, self._values or {}
+
+    @property
+    def positions(self) -> Positions:
+        """Key path -> (line, column) of every key and list item."""
+        return self._located()[0]
+
+    @property
+    def values(self) -> Positions:
+        """Key path -> (line, column) of every scalar value of a key."""
+        return self._located()[1]
+
+    def where(self, loc: Sequence[Any], at_key: bool = False) -> tuple[int | None, int | None]:
+        """Line/column of the value at `loc` (of its key with `at_key`); when `loc` is not
+        written in the file, of its closest written parent."""
         loc = tuple(loc)
+        if not at_key and loc in self.values:
+            return self.values[loc]
         while loc:
             if loc in self.positions:
                 return self.positions[loc]
@@ -90,72 +84,71 @@ class ScenarioSource:
         message: str,
         severity: str = "error",
         rule: str = "schema",
+        at_key: bool = False,
     ) -> Problem:
-        line, col = self.where(loc)
+        line, col = self.where(loc, at_key)
         return Problem(self.file, line, col, key_path(loc), message, severity, rule)
 
 
-def _yaml_error(file: str, exc: Exception) -> ScenarioError:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    col = mark.column + 1 if mark is not None else None
-    what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    if "duplicate key" in str(exc).lower() or "found duplicate key" in str(what).lower():
-        what = "duplicate key (each key may appear once; the second would silently win)"
-        dup_key = str(exc).split('"')[1] if '"' in str(exc) else ""
-        return ScenarioError([Problem(file, line, col, dup_key, what)])
-    return ScenarioError([Problem(file, line, col, "", f"not valid YAML: {what}")])
-
-
 def parse_text(text: str, file: str = "<scenario>") -> ScenarioSource:
-    """Parse YAML or JSON text (JSON is valid YAML 1.2) keeping key positions."""
+    """Parse YAML or JSON text (by the file's suffix; JSON is YAML too) keeping positions."""
     if file.endswith(".json"):
-        _check_json(text, file)
-    yaml = YAML(typ="rt", pure=True)
-    yaml.allow_duplicate_keys = False
-    try:
-        node = yaml.load(text)
-    except MarkedYAMLError as exc:
-        raise _yaml_error(file, exc) from None
-    except RecursionError:
-        raise ScenarioError([Problem(file, None, None, "", "nesting too deep")]) from None
-    except Exception as exc:  # ruamel raises assorted errors on hostile input
-        raise _yaml_error(file, exc) from None
-    positions: Positions = {}
-    _positions(node, (), positions)
-    return ScenarioSource(file, _plain(node), positions)
+        data = read_json(text, file, key_path)
+        return ScenarioSource(file, data, locate=lambda: json_positions(text, file, key_path))
+    data, locate = read_yaml_lazily(text, file, key_path)
+    return ScenarioSource(file, data, locate=locate)
 
 
-def _check_json(text: str, file: str) -> None:
-    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-        seen: dict[str, Any] = {}
-        for key, value in pairs:
-            if key in seen:
-                raise ScenarioError([Problem(file, None, None, key, "duplicate key")])
-            seen[key] = value
-        return seen
-
-    try:
-        json.loads(text, object_pairs_hook=no_duplicates)
-    except json.JSONDecodeError as exc:
-        raise ScenarioError(
-            [Problem(file, exc.lineno, exc.colno, "", f"not valid JSON: {exc.msg}")]
-        ) from None
-    except RecursionError:
-        raise ScenarioError([Problem(file, None, None, "", "nesting too deep")]) from None
+def _kind(value: Any) -> str:
+    """How a scriptwriter would name what they wrote."""
+    if value is None:
+        return "an empty value"
+    if isinstance(value, bool):
+        return f"'{str(value).lower()}'"
+    if isinstance(value, dict):
+        return "a mapping (key: value)"
+    if isinstance(value, list):
+        return "a list"
+    return f"'{value}'"
 
 
 def _friendly(err: dict[str, Any], source: ScenarioSource) -> str:
-    kind = err.get("type", "")
+    """Pydantic's error in the scriptwriter's terms."""
+    kind = str(err.get("type", ""))
     msg = str(err.get("msg", "invalid value"))
+    loc = tuple(err.get("loc", ()))
+    value = err.get("input")
     if kind == "extra_forbidden":
-        loc = err["loc"]
-        parent = loc[:-1]
-        known = _known_keys(parent, source)
+        known = _known_keys(loc[:-1], source)
         hint = difflib.get_close_matches(str(loc[-1]), known, n=1)
         return "unknown key" + (f" (did you mean '{hint[0]}'?)" if hint else "")
     if kind == "missing":
         return "required key is missing"
+    if kind == "string_type":
+        if isinstance(value, dict):
+            return (
+                "expected text, got a mapping: unquoted text with ': ' (or a ',' inside [...]) "
+                "splits it; put the text in quotes"
+            )
+        return f"expected text, got {_kind(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false, got {_kind(value)}"
+    if kind in ("list_type", "tuple_type"):
+        return f"expected a list ('- item' lines or [a, b]), got {_kind(value)}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return f"expected a mapping of keys, got {_kind(value)}"
+    if kind in ("float_type", "float_parsing", "int_type", "int_parsing"):
+        return f"expected a number, got {_kind(value)}"
+    if kind == "too_short" and isinstance(value, list):
+        return "must not be empty (give at least one item)"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        options = [o.strip().strip("'") for o in str(expected).replace(" or ", ", ").split(",")]
+        hint = difflib.get_close_matches(str(value), options, n=1)
+        suggestion = f" (did you mean '{hint[0]}'?)" if hint else ""
+        return f"'{value}' is not one of {', '.join(options)}{suggestion}"
     if msg.startswith("Value error, "):
         return msg[len("Value error, ") :]
     return msg[0].lower() + msg[1:] if msg else msg
@@ -184,6 +177,10 @@ def _known_keys(parent: Sequence[Any], source: ScenarioSource) -> list[str]:
 
 def validate_data(source: ScenarioSource) -> Scenario:
     """Validate parsed data against the schema; errors name file, line, column and key."""
+    if source.data is None:
+        raise ScenarioError(
+            [source.problem((), "empty file: a scenario is a mapping of keys (id, title, ...)")]
+        )
     if not isinstance(source.data, dict):
         raise ScenarioError(
             [source.problem((), "a scenario is a mapping of keys (id, title, steps, ...)")]
@@ -192,13 +189,17 @@ def validate_data(source: ScenarioSource) -> Scenario:
         return Scenario.model_validate(source.data)
     except ValidationError as exc:
         problems = [
-            source.problem(err["loc"], _friendly(dict(err), source))
+            source.problem(
+                err["loc"], _friendly(dict(err), source), at_key=err["type"] == "extra_forbidden"
+            )
             for err in exc.errors(include_url=False)
         ]
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ScenarioError(problems) from None
 
 
 def read_source(path: str | Path) -> ScenarioSource:
+    """Read and parse one file (UTF-8, a BOM allowed); every failure is a `ScenarioError`."""
     p = Path(path)
     try:
         raw = p.read_bytes()
@@ -207,13 +208,15 @@ def read_source(path: str | Path) -> ScenarioSource:
     except IsADirectoryError:
         raise ScenarioError([Problem(str(p), None, None, "", "is a folder, not a file")]) from None
     except OSError as exc:
-        raise ScenarioError([Problem(str(p), None, None, "", f"cannot read: {exc.strerror}")]) from None
+        problem = Problem(str(p), None, None, "", f"cannot read: {exc.strerror}")
+        raise ScenarioError([problem]) from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            [Problem(str(p), None, None, "", f"not UTF-8 text (bad byte at offset {exc.start})")]
-        ) from None
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+        raise ScenarioError([Problem(str(p), line, column, "", message)]) from None
     return parse_text(text, str(p))
 
 

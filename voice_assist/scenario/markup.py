@@ -6,6 +6,7 @@ renders its own way; `plain` gives the words to be spoken, for adherence checks.
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +27,24 @@ class Segment:
 def placeholders(line: str) -> list[str]:
     """Field ids named by `{field}` placeholders, in order."""
     return [m.group("field") for m in _TOKEN.finditer(line) if m.group("field")]
+
+
+_MARKS = ("pause", "пауза")
+
+
+def stray_markup(line: str) -> list[str]:
+    """What in `line` looks like markup but is not: unpaired `*`, unknown `[marks]`, lone braces."""
+    rest = _TOKEN.sub(" ", line)
+    found: list[str] = []
+    for mark in re.findall(r"\[([^\]\n]*)\]", rest):
+        close = difflib.get_close_matches(mark.strip().lower(), _MARKS, n=1, cutoff=0.5)
+        hint = f" (did you mean '[{close[0]}]'?)" if close else " (the mark is [pause])"
+        found.append(f"unknown mark '[{mark}]'{hint}")
+    if "*" in rest:
+        found.append("unpaired '*' (stressed words are written *like this*)")
+    if "{" in rest or "}" in rest:
+        found.append("unpaired '{' or '}' (a field is written {field_id})")
+    return found
 
 
 def segments(line: str, values: Mapping[str, str] | None = None) -> list[Segment]:

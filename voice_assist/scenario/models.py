@@ -17,8 +17,12 @@ HOTLINE_STAGES = ("greet", "listen", "consult", "record")
 def _as_text(value: Any) -> Any:
     """Scalars YAML typed (true, 5, 2.5) are the words the scriptwriter wrote.
 
-    The loader reads YAML 1.2, where yes/no/on/off are already text.
+    The loader reads YAML 1.2, where yes/no/on/off are already text; numbers it read keep
+    the text they were written as (`007` stays `007`).
     """
+    source = getattr(value, "yaml_source", None)
+    if isinstance(source, str):
+        return source
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (int, float)):
