@@ -215,9 +215,7 @@ class Session:
         chosen = result.chosen
         if chosen is None:
             return free  # the spotter missed: the free transcript alone may still match
-        support = max(
-            (c.score for c in free.candidates if c.answer == chosen.answer), default=0.0
-        )
+        support = max((c.score for c in free.candidates if c.answer == chosen.answer), default=0.0)
         if support >= self.config.corroborate_min_score:
             return result
         return replace(
@@ -320,17 +318,7 @@ class Session:
         )
         # The rest of an utterance in progress belonged to the step we left: it must not advance.
         self._utterance.consumed = self._utterance.started
-        out: list[Output] = [
-            StepEntered(
-                at_s=at_s,
-                step=step_id,
-                stage=step.stage,
-                say=fill(step.say, self.state.values()),
-                verbatim=step.verbatim,
-                previous=previous,
-                via=via,
-            )
-        ]
+        out: list[Output] = [self._step_entered(at_s, previous, via)]
         for reminder in self.scenario.reminders:
             w = reminder.when
             due = (
@@ -341,6 +329,19 @@ class Session:
             if due:
                 out += self._remind(reminder, at_s)
         return out
+
+    def _step_entered(self, at_s: float, previous: str | None, via: str) -> StepEntered:
+        """The event for the current step: its line with the fields known so far filled in."""
+        step = self.step
+        return StepEntered(
+            at_s=at_s,
+            step=step.id,
+            stage=step.stage,
+            say=fill(step.say, self.state.values()),
+            verbatim=step.verbatim,
+            previous=previous,
+            via=via,
+        )
 
     def _before(self, target: str, step: Step, field_id: str | None) -> bool:
         """Due while `target` is this step or one answer away, and the field is still empty."""
@@ -482,18 +483,7 @@ class Session:
                 last_speech_s=at_s,
                 path=(*self.state.path, restored.step),
             )
-            step = self.step
-            out.append(
-                StepEntered(
-                    at_s=at_s,
-                    step=step.id,
-                    stage=step.stage,
-                    say=fill(step.say, self.state.values()),
-                    verbatim=step.verbatim,
-                    previous=left,
-                    via="undo",
-                )
-            )
+            out.append(self._step_entered(at_s, left, "undo"))
         elif action in ("fill", "confirm"):
             spec = self.scenario.field(cmd.arg)
             if spec is None:
