@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from typing import Protocol, runtime_checkable
 
 from ..events import AudioChunk
@@ -30,6 +31,16 @@ class AudioSource(Protocol):
         ...
 
 
+def paced(chunks: Iterable[AudioChunk]) -> Iterator[AudioChunk]:
+    """The same chunks, each yielded only once its end is reached on the wall clock."""
+    started = time.monotonic()
+    for chunk in chunks:
+        wait_s = started + chunk.end_s - time.monotonic()
+        if wait_s > 0:
+            time.sleep(wait_s)
+        yield chunk
+
+
 class Paced:
     """Wraps a source so chunks come no faster than real time (wall time >= audio time)."""
 
@@ -38,14 +49,7 @@ class Paced:
         self.description = inner.description
 
     def chunks(self) -> Iterator[AudioChunk]:
-        import time
-
-        started = time.monotonic()
-        for chunk in self.inner.chunks():
-            wait_s = started + chunk.end_s - time.monotonic()
-            if wait_s > 0:
-                time.sleep(wait_s)
-            yield chunk
+        return paced(self.inner.chunks())
 
     def close(self) -> None:
         self.inner.close()

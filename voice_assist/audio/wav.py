@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import os
 import struct
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +24,7 @@ import numpy.typing as npt
 
 from ..errors import AudioError
 from ..events import SAMPLE_RATE_HZ, AudioChunk
-from .base import CHUNK_S
+from .base import CHUNK_S, paced
 from .convert import (
     ChunkAssembler,
     SampleKind,
@@ -257,10 +256,12 @@ class WavSource:
 
     def chunks(self) -> Iterator[AudioChunk]:
         """The chunks of the file, from the start, each `chunk_s` long (the last may be shorter)."""
+        return paced(self._read()) if self.realtime else self._read()
+
+    def _read(self) -> Iterator[AudioChunk]:
         info = self.info
         resampler = StreamResampler(info.rate_hz, SAMPLE_RATE_HZ)
         assembler = ChunkAssembler(round(self.chunk_s * SAMPLE_RATE_HZ))
-        started = time.monotonic()
         try:
             f = open(self.path, "rb")  # noqa: SIM115 (closed in finally, generator-owned)
         except OSError as exc:
@@ -279,20 +280,11 @@ class WavSource:
                 for chunk in assembler.push(pcm):
                     if self._closed:
                         return
-                    self._pace(started, chunk)
                     yield chunk
             if not self._closed:
-                for chunk in [*assembler.push(resampler.finish()), *assembler.flush()]:
-                    self._pace(started, chunk)
-                    yield chunk
+                yield from [*assembler.push(resampler.finish()), *assembler.flush()]
         finally:
             f.close()
-
-    def _pace(self, started: float, chunk: AudioChunk) -> None:
-        if self.realtime:
-            wait_s = started + chunk.end_s - time.monotonic()
-            if wait_s > 0:
-                time.sleep(wait_s)
 
 
 def read_wav(path: str | os.PathLike[str], channel: int = 0) -> npt.NDArray[np.int16]:
