@@ -59,7 +59,11 @@ def current_rss_mb() -> float:
 
 
 def latencies(events: list) -> list[float]:  # type: ignore[type-arg]
-    """Per final word: first partial (or the final) showing it at its position, minus its end."""
+    """Per final word: the first partial (or the final) showing it, minus the word's end.
+
+    The k-th "five" of a final counts as shown by the first partial holding k "five"s: live and
+    final hypotheses may differ elsewhere ("number" / "numbers") without hiding this word.
+    """
     from voice_assist.events import Final
 
     out: list[float] = []
@@ -68,15 +72,10 @@ def latencies(events: list) -> list[float]:  # type: ignore[type-arg]
         pending.append(e)
         if not isinstance(e, Final):
             continue
-        for i, w in enumerate(e.words):
-            seen = next(
-                (
-                    p.at_s
-                    for p in pending
-                    if len(p.text.split()) > i and p.text.split()[i] == w.word
-                ),
-                e.at_s,
-            )
+        seen_count: dict[str, int] = {}
+        for w in e.words:
+            k = seen_count[w.word] = seen_count.get(w.word, 0) + 1
+            seen = next((p.at_s for p in pending if p.text.split().count(w.word) >= k), e.at_s)
             out.append((seen - w.end_s) * 1000)
         pending = []
     return out

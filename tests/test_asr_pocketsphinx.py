@@ -16,7 +16,11 @@ from voice_assist.events import AudioChunk, Final, Partial
 
 pytestmark = pytest.mark.slow
 pytest.importorskip("pocketsphinx")
-from voice_assist.asr.pocketsphinx import PocketSphinxRecognizer  # noqa: E402
+from voice_assist.asr.pocketsphinx import (  # noqa: E402
+    PocketSphinxRecognizer,
+    digit_run,
+    digits_grammar,
+)
 from voice_assist.audio.wav import WavSource  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "audio_fixtures" / "asr"
@@ -246,3 +250,31 @@ def test_endless_noise_is_cut_into_bounded_utterances() -> None:
     rec.finish()
     assert max(held_s) <= 4.1
     assert max(held_s) >= 3.5  # it really was one long "utterance" before the cut
+
+
+@pytest.mark.parametrize(
+    ("words", "run"),
+    [
+        ("my number is five five five one two".split(), (3, 7)),
+        ("five hundred please".split(), None),  # two number words: a price, not a phone
+        ("one two three and four five six seven".split(), (4, 7)),  # the longer run
+        ("eight eighty two".split(), (0, 2)),  # tens count: the LM's merge of "eight two"
+        ([], None),
+    ],
+)
+def test_digit_run(words: list[str], run: tuple[int, int] | None) -> None:
+    assert digit_run(words) == run
+
+
+def test_digits_grammar_lets_the_word_before_be_a_digit() -> None:
+    grammar = digits_grammar("by")
+    assert "public <number> = (by | <digit>) <digit>+;" in grammar
+    assert "public <number> = <digit> <digit>+;" in digits_grammar(None)
+
+
+def test_a_spoken_number_keeps_its_repeated_digits() -> None:
+    """The language model alone heard "numbers by five five one two three four" here: the
+    digits grammar takes "by" back as the first "five"."""
+    got = finals(decode(PocketSphinxRecognizer(), fixture("en_joe_dialog.wav")))
+    spoken = [f.text for f in got if "one two three four" in f.text]
+    assert spoken and spoken[0].endswith("five five five one two three four"), spoken

@@ -366,21 +366,25 @@ def _result(answer: str | None, score: float = 100.0) -> MatchResult:
 @pytest.mark.parametrize(
     ("partials", "final", "expect_at"),
     [
-        (["a", "a", "a"], "a", 2),  # stable for 3 partials: advance on the third
-        (["a", "a"], "a", "final"),  # not stable long enough: the final decides
-        (["a", "b", "a", "a"], "a", "final"),
-        (["a", "b", "b", "b"], "b", 3),
-        ([None, "a", "a", "a", "a"], "a", 3),
-        (["a", "a", "a"], None, 2),  # an advance on a partial stands; the final is ignored
+        # (choice, at_s) per partial; held for 0.2 s of audio
+        ([("a", 1.0), ("a", 1.1), ("a", 1.2)], "a", 2),  # held 0.2 s: advance on the third
+        ([("a", 1.0), ("a", 1.1)], "a", "final"),  # not held long enough: the final decides
+        ([("a", 1.0), ("a", 1.5)], "a", 1),  # one later partial is enough if time has passed
+        ([("a", 1.0), ("b", 1.1), ("a", 1.2), ("a", 1.3)], "a", "final"),  # flicker restarts
+        ([("a", 1.0), ("b", 1.1), ("b", 1.2), ("b", 1.3)], "b", 3),
+        ([(None, 1.0), ("a", 1.1), ("a", 1.2), ("a", 1.3)], "a", 3),
+        ([("a", 1.0), ("a", 1.1), ("a", 1.2)], None, 2),  # a partial's advance stands
         ([], "a", "final"),
         ([], None, None),
     ],
 )
-def test_partial_policy(partials: list[str | None], final: str | None, expect_at: object) -> None:
-    policy = PartialPolicy()
+def test_partial_policy(
+    partials: list[tuple[str | None, float]], final: str | None, expect_at: object
+) -> None:
+    policy = PartialPolicy(MatchConfig(partial_hold_s=0.2))
     fired_at: object = None
-    for k, p in enumerate(partials):
-        got = policy.on_partial(_result(p))
+    for k, (p, at_s) in enumerate(partials):
+        got = policy.on_partial(_result(p), at_s)
         if got is not None:
             assert fired_at is None, "advanced twice in one utterance"
             fired_at = k
@@ -391,12 +395,33 @@ def test_partial_policy(partials: list[str | None], final: str | None, expect_at
     assert fired_at == expect_at
 
 
+def test_partial_policy_time_passes_without_partials() -> None:
+    """A hypothesis that stands (no newer partial) advances when the ticks reach the hold."""
+    policy = PartialPolicy(MatchConfig(partial_hold_s=0.2))
+    assert policy.on_time(5.0) is None  # nothing held yet
+    assert policy.on_partial(_result("a"), 1.0) is None
+    assert policy.on_time(1.1) is None
+    got = policy.on_time(1.2)
+    assert got is not None and got.answer == "a"
+    assert policy.on_time(1.3) is None  # at most one advance per utterance
+    assert policy.on_final(_result("a")) is None
+
+
+def test_partial_policy_low_score_drops_the_held_choice() -> None:
+    policy = PartialPolicy(MatchConfig(partial_hold_s=0.2))
+    assert policy.on_partial(_result("a"), 1.0) is None
+    assert policy.on_partial(_result("a", 80), 1.1) is None  # revised below the partial bar
+    assert policy.on_time(1.3) is None
+    assert policy.on_partial(_result("a"), 1.4) is None  # held afresh from 1.4
+    assert policy.on_time(1.6) is not None
+
+
 def test_open_ended_partial_never_advances() -> None:
-    policy = PartialPolicy(MatchConfig(partial_stable_count=1))
+    policy = PartialPolicy(MatchConfig(partial_hold_s=0.0))
     c = Candidate("a", "next", 100.0, "a", ("a",), 75.0, False, False)
     open_result = MatchResult(c, None, "matched", (c,), open_ended=True)
-    assert policy.on_partial(open_result) is None
-    assert policy.on_partial(_result("a")) is not None
+    assert policy.on_partial(open_result, 1.0) is None
+    assert policy.on_partial(_result("a"), 1.1) is not None
 
 
 @pytest.mark.parametrize(
@@ -420,15 +445,15 @@ def test_open_ended(
 
 
 def test_partial_policy_needs_a_high_score() -> None:
-    policy = PartialPolicy(MatchConfig(partial_min_score=90, partial_stable_count=2))
-    assert policy.on_partial(_result("a", 85)) is None
-    assert policy.on_partial(_result("a", 85)) is None
-    assert policy.on_partial(_result("a", 85)) is None
+    policy = PartialPolicy(MatchConfig(partial_min_score=90, partial_hold_s=0.1))
+    assert policy.on_partial(_result("a", 85), 1.0) is None
+    assert policy.on_partial(_result("a", 85), 1.1) is None
+    assert policy.on_partial(_result("a", 85), 1.2) is None
     assert policy.on_final(_result("a", 85)) is not None  # the final needs only the threshold
-    assert policy.on_partial(_result("a", 95)) is None  # on_final began a new utterance
-    assert policy.on_partial(_result("a", 95)) is not None
+    assert policy.on_partial(_result("a", 95), 2.0) is None  # on_final began a new utterance
+    assert policy.on_partial(_result("a", 95), 2.1) is not None
     policy.reset()
-    assert policy.on_partial(_result("a", 95)) is None
+    assert policy.on_partial(_result("a", 95), 3.0) is None
 
 
 @pytest.mark.parametrize(
@@ -461,8 +486,10 @@ def test_partial_policy_on_real_partials(
     expect: str | None,
 ) -> None:
     m = en if lang == "en" else ru
-    policy = PartialPolicy()
-    fired = [k for k, p in enumerate(partials) if policy.on_partial(m.match(step, p)) is not None]
+    policy = PartialPolicy(MatchConfig(partial_hold_s=0.2))
+    fired = [  # a partial per 0.1 s chunk
+        k for k, p in enumerate(partials) if policy.on_partial(m.match(step, p), k / 10) is not None
+    ]
     assert fired == ([] if expect_partial_at is None else [expect_partial_at])
     last = policy.on_final(m.match(step, final))
     if expect_partial_at is not None:

@@ -47,7 +47,8 @@ class Word:
 class Partial:
     """An interim hypothesis of the utterance in progress; it may still change.
 
-    `words` carry times where the engine gives them for partials (Vosk, the text engine).
+    `words` carry times where the engine gives them (all three engines: PocketSphinx from its
+    live first-pass segmentation).
     """
 
     text: str

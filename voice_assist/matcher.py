@@ -37,7 +37,9 @@ class MatchConfig:
     Defaults: an exact single-word answer in a long utterance still scores >= 85, a phrase with
     one of three content words missing scores ~67, so 75 separates them; a margin of 8 keeps a
     near-miss spelling of one answer from beating the exact words of another by luck. Partials
-    advance only at >= 90 held for 3 consecutive partials; otherwise the final decides.
+    advance only at >= 90 held for 0.1 s of audio (the next 0.1 s chunk of decoding kept the
+    choice: on the fixture calls, as safe as three partials in a row and 240 ms sooner);
+    otherwise the final decides.
     When an engine decoded with a vocabulary (keyword spotting), its pick must score at least
     `corroborate_min_score` on the free transcript of the same audio: spotters hear phrases in
     noise and in off-script speech ("once a day" in "someone is at the door").
@@ -46,7 +48,7 @@ class MatchConfig:
     threshold: float = 75.0
     margin: float = 8.0
     partial_min_score: float = 90.0
-    partial_stable_count: int = 3
+    partial_hold_s: float = 0.1
     corroborate_min_score: float = 50.0
 
 
@@ -322,36 +324,44 @@ def _goes_on(toks: Sequence[Token], used: frozenset[int], language: str) -> bool
 
 
 class PartialPolicy:
-    """Decides whether a partial result may advance: stateful per utterance, pure (no clock).
+    """Decides whether a partial result may advance: stateful per utterance, pure (audio time is
+    its only clock).
 
-    A partial advances only when its chosen answer scores >= `partial_min_score`, nothing like
-    "or"/"but"/"not" follows its words (`open_ended`), and the same answer was chosen by
-    `partial_stable_count` consecutive partials; otherwise the final decides.
-    At most one advance per utterance: after one, the rest of the utterance (and its final) is
-    ignored. `on_final` ends the utterance; `reset()` starts a new one explicitly.
+    A partial's choice advances once it has held for `partial_hold_s` of audio: it scores
+    >= `partial_min_score`, nothing like "or"/"but"/"not" follows its words (`open_ended`), and
+    every partial since chose the same answer. Time moves on with later partials and with
+    `on_time` (the pipeline's tick after each chunk: no new partial means the hypothesis stood).
+    Otherwise the final decides. At most one advance per utterance: after one, the rest of the
+    utterance (and its final) is ignored. `on_final` ends the utterance; `reset()` starts a new
+    one explicitly.
     """
 
     def __init__(self, config: MatchConfig = MatchConfig()) -> None:
         self.config = config
-        self._streak_answer: str | None = None
-        self._streak = 0
+        self._held: Candidate | None = None
+        self._since_s = 0.0
         self._fired = False
 
-    def on_partial(self, result: MatchResult) -> Candidate | None:
+    def on_partial(self, result: MatchResult, at_s: float) -> Candidate | None:
         if self._fired:
             return None
         chosen = result.chosen
         if chosen is None or chosen.score < self.config.partial_min_score or result.open_ended:
-            self._streak_answer, self._streak = None, 0
+            self._held = None
             return None
-        if chosen.answer == self._streak_answer:
-            self._streak += 1
-        else:
-            self._streak_answer, self._streak = chosen.answer, 1
-        if self._streak >= self.config.partial_stable_count:
-            self._fired = True
-            return chosen
-        return None
+        if self._held is None or self._held.answer != chosen.answer:
+            self._since_s = at_s
+        self._held = chosen
+        return self.on_time(at_s)
+
+    def on_time(self, at_s: float) -> Candidate | None:
+        """The held choice, once it has stood for `partial_hold_s` by this audio time."""
+        if self._fired or self._held is None:
+            return None
+        if at_s - self._since_s < self.config.partial_hold_s - 1e-9:
+            return None
+        self._fired = True
+        return self._held
 
     def on_final(self, result: MatchResult) -> Candidate | None:
         """The final's choice, unless a partial already advanced; it also ends the utterance."""
@@ -360,4 +370,4 @@ class PartialPolicy:
         return None if fired else result.chosen
 
     def reset(self) -> None:
-        self._streak_answer, self._streak, self._fired = None, 0, False
+        self._held, self._since_s, self._fired = None, 0.0, False

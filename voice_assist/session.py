@@ -91,6 +91,7 @@ class _Utterance:
     started: bool = False
     step: str | None = None  # the step at which the customer began this utterance
     answer: str | None = None  # the answer a partial of it already chose
+    last: tuple[MatchResult, Partial] | None = None  # the latest partial and its match
     last_scores: tuple[tuple[str, float], ...] = ()
 
 
@@ -125,6 +126,7 @@ class Session:
             return out
         if isinstance(event, Tick):
             out += self._timers(event.at_s)
+            out += self._held_partial(event.at_s)
         elif isinstance(event, Partial):
             out += self._on_partial(event)
         elif isinstance(event, Final):
@@ -162,12 +164,24 @@ class Session:
             return out
         result = self.matcher.match(self.state.step, event.text)
         out += self._scores(event.at_s, result, final=False)
-        chosen = self._utterance.policy.on_partial(result)
-        if chosen is not None:
-            self._utterance.consumed = True
-            self._utterance.answer = chosen.answer
-            out += self._advance(chosen, result, event.at_s, event.text, event.words)
-        return out
+        self._utterance.last = (result, event)
+        return out + self._partial_advance(
+            self._utterance.policy.on_partial(result, event.at_s), event.at_s
+        )
+
+    def _held_partial(self, at_s: float) -> list[Output]:
+        """A tick with no newer partial: the latest partial's choice has stood until `at_s`."""
+        if self._utterance.consumed or self._utterance.last is None:
+            return []
+        return self._partial_advance(self._utterance.policy.on_time(at_s), at_s)
+
+    def _partial_advance(self, chosen: Candidate | None, at_s: float) -> list[Output]:
+        if chosen is None or self._utterance.last is None:
+            return []
+        result, partial = self._utterance.last
+        self._utterance.consumed = True
+        self._utterance.answer = chosen.answer
+        return self._advance(chosen, result, at_s, partial.text, partial.words)
 
     def _on_final(self, event: Final) -> list[Output]:
         self.state = replace(self.state, last_speech_s=event.at_s)

@@ -21,6 +21,7 @@ import contextlib
 import os
 import re
 import tempfile
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -70,7 +71,8 @@ class PocketSphinxRecognizer:
             config.update(_model_files(model_dir))
         try:
             self._free = ps.Decoder(**config)  # language model, whole utterances (finals)
-            self._live = ps.Decoder(**config)  # language model, live (partials)
+            # language model, live (partials): only its first pass is read, so no second pass
+            self._live = ps.Decoder(**config, fwdflat=False, bestpath=False)
             self._kws = ps.Decoder(**config)  # keyword spotting (biased mode)
         except (RuntimeError, ValueError, OSError) as exc:
             raise EngineError(f"pocketsphinx: cannot load the model: {exc}") from None
@@ -79,6 +81,10 @@ class PocketSphinxRecognizer:
             window=vad_window_s, ratio=vad_ratio, vad_mode=vad_mode, sample_rate=SAMPLE_RATE_HZ
         )
         self._frame_bytes = int(self._ep.frame_bytes)
+        self._frame_s = float(self._ep.frame_length)
+        # the endpointer hands speech on one window late; the live decoders get the raw frames
+        # from the speech start on at once, so partials are not a window behind the customer
+        self._recent: deque[bytes] = deque(maxlen=int(vad_window_s / self._frame_s) + 4)
         self.free_transcript = free_transcript
         self.max_utterance_s = max_utterance_s
         self.vocabulary: tuple[str, ...] | None = None
@@ -106,6 +112,7 @@ class PocketSphinxRecognizer:
         while len(self._buffer) >= n:
             frame, self._buffer = self._buffer[:n], self._buffer[n:]
             self._samples += n // 2
+            self._recent.append(frame)
             out += self._frame(frame)
         if self._in_utt:  # one partial per chunk: hyp() searches the lattice, too dear per frame
             partial = self._partial()
@@ -129,7 +136,8 @@ class PocketSphinxRecognizer:
         if speech is not None:
             if not prev and not self._in_utt:
                 self._start(self._ep.speech_start)
-            self._process(speech)
+                self._feed_live(speech)
+            self._utt_audio.append(speech)
         if self._in_utt:
             final = self._end()
             if final:
@@ -167,7 +175,11 @@ class PocketSphinxRecognizer:
             return out
         if not prev and not self._in_utt:
             self._start(self._ep.speech_start)
-        self._process(speech)
+            lag = round((self.now_s - self._utt_start_s) / self._frame_s)
+            self._feed_live(b"".join(list(self._recent)[-lag:]) if lag > 0 else frame)
+        else:
+            self._feed_live(frame)
+        self._utt_audio.append(speech)
         too_long = self.now_s - self._utt_start_s >= self.max_utterance_s
         if not self._ep.in_speech or too_long:
             # noise can keep the endpointer "in speech" for minutes: cut long utterances
@@ -194,17 +206,50 @@ class PocketSphinxRecognizer:
         for d in self._decoders():
             d.start_utt()
 
-    def _process(self, speech: bytes) -> None:
-        self._utt_audio.append(speech)
+    def _feed_live(self, pcm: bytes) -> None:
         for d in self._decoders():
-            d.process_raw(speech, False, False)
+            d.process_raw(pcm, False, False)
 
     def _batch_free(self) -> list[Word]:
         """Decode the whole utterance with the language model and batch CMN."""
+        audio = b"".join(self._utt_audio)
         self._free.start_utt()
-        self._free.process_raw(b"".join(self._utt_audio), False, True)
+        self._free.process_raw(audio, False, True)
         self._free.end_utt()
-        return self._segments(self._free)
+        return self._digits_again(self._segments(self._free), audio)
+
+    def _digits_again(self, words: list[Word], audio: bytes) -> list[Word]:
+        """Re-decode a spoken number (3+ number words in a row) with a digits-only grammar.
+
+        The language model merges repeated digits ("five five five" -> "five five", "eight eight
+        two two" -> "eight eighty two"): a grammar has no word-pair preferences. The word before
+        the run may be a misheard first digit ("white by five five" for "white five five five"),
+        so the grammar may take it as a digit or keep it, whichever the audio says.
+        """
+        run = digit_run([w.word for w in words])
+        if run is None:
+            return words
+        first, last = run
+        lead = words[first - 1] if first > 0 else None
+        start_s = max(self._utt_start_s, (lead or words[first]).start_s - 0.05)
+        end_s = words[last].end_s + 0.1
+        offset = int((start_s - self._utt_start_s) * SAMPLE_RATE_HZ) * 2
+        stop = int((end_s - self._utt_start_s) * SAMPLE_RATE_HZ) * 2
+        grammar = digits_grammar(lead.word if lead else None)
+        try:
+            self._free.add_jsgf_string("digits", grammar)
+            self._free.activate_search("digits")
+            self._free.start_utt()
+            self._free.process_raw(audio[offset:stop], False, True)
+            self._free.end_utt()
+            again = self._segments(self._free, start_s)
+        except (RuntimeError, ValueError):
+            return words  # an odd lead word the grammar cannot take: keep the LM's reading
+        finally:
+            self._free.activate_search("_default")
+        if not again:
+            return words
+        return words[: first - 1 if lead else first] + again + words[last + 1 :]
 
     def _partial(self) -> Partial | None:
         primary = self._decoders()[0]
@@ -213,7 +258,7 @@ class PocketSphinxRecognizer:
         if not text or text == self._last_partial:
             return None
         self._last_partial = text
-        return Partial(text, self.now_s, self._utt_start_s)
+        return Partial(text, self.now_s, self._utt_start_s, tuple(self._segments(primary)))
 
     def _end(self) -> Final | None:
         decoders = self._decoders()
@@ -234,14 +279,16 @@ class PocketSphinxRecognizer:
             return None
         return Final(text, self.now_s, tuple(words), self._utt_start_s, free_text=free_text)
 
-    def _segments(self, decoder: Any) -> list[Word]:
+    def _segments(self, decoder: Any, from_s: float | None = None) -> list[Word]:
+        """The decoder's words with stream times (`from_s`: where its audio began)."""
+        origin = self._utt_start_s if from_s is None else from_s
         words: list[Word] = []
         for seg in decoder.seg() or ():
             raw = _VARIANT.sub("", seg.word.strip())
             if not raw or _NOT_WORDS.match(raw):
                 continue
-            start = self._utt_start_s + seg.start_frame / FRAMES_PER_S
-            end = self._utt_start_s + (seg.end_frame + 1) / FRAMES_PER_S
+            start = origin + seg.start_frame / FRAMES_PER_S
+            end = origin + (seg.end_frame + 1) / FRAMES_PER_S
             conf = min(1.0, max(0.0, float(self._logmath.exp(seg.prob))))
             parts = raw.split()
             step = (end - start) / len(parts)
@@ -283,6 +330,45 @@ class PocketSphinxRecognizer:
             self._kws.activate_search("kws")
         except (RuntimeError, ValueError) as exc:
             raise EngineError(f"pocketsphinx: cannot build keyword search: {exc}") from None
+
+
+DIGIT_WORDS = ("zero", "oh", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
+_NUMBER_WORDS = frozenset(DIGIT_WORDS) | {
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+}
+DIGIT_RUN_MIN = 3
+
+
+def digit_run(words: Sequence[str]) -> tuple[int, int] | None:
+    """First and last index of the longest run of >= 3 number words in a row, or None."""
+    best: tuple[int, int] | None = None
+    start = None
+    for i, word in enumerate([*words, ""]):
+        if word in _NUMBER_WORDS:
+            start = i if start is None else start
+            continue
+        longer = best is None or (start is not None and i - start > best[1] - best[0] + 1)
+        if start is not None and i - start >= DIGIT_RUN_MIN and longer:
+            best = (start, i - 1)
+        start = None
+    return best
+
+
+def digits_grammar(lead: str | None) -> str:
+    """JSGF for a run of digits, optionally after `lead` (kept, or heard as a digit)."""
+    first = f"({lead} | <digit>)" if lead else "<digit>"
+    return (
+        "#JSGF V1.0;\ngrammar digits;\n"
+        f"<digit> = {' | '.join(DIGIT_WORDS)};\n"
+        f"public <number> = {first} <digit>+;\n"
+    )
 
 
 def _words(text: str) -> list[str]:
