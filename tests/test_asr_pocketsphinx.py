@@ -255,10 +255,10 @@ def test_endless_noise_is_cut_into_bounded_utterances() -> None:
 @pytest.mark.parametrize(
     ("words", "run"),
     [
-        ("my number is five five five one two".split(), (3, 7)),
-        ("five hundred please".split(), None),  # two number words: a price, not a phone
-        ("one two three and four five six seven".split(), (4, 7)),  # the longer run
-        ("eight eighty two".split(), (0, 2)),  # tens count: the LM's merge of "eight two"
+        (["my", "number", "is", "five", "five", "five", "one", "two"], (3, 7)),
+        (["five", "hundred", "please"], None),  # two number words: a price, not a phone
+        (["one", "two", "three", "and", "four", "five", "six", "seven"], (4, 7)),  # the longer run
+        (["eight", "eighty", "two"], (0, 2)),  # tens count: the LM's merge of "eight two"
         ([], None),
     ],
 )
