@@ -278,3 +278,15 @@ def test_a_spoken_number_keeps_its_repeated_digits() -> None:
     got = finals(decode(PocketSphinxRecognizer(), fixture("en_joe_dialog.wav")))
     spoken = [f.text for f in got if "one two three four" in f.text]
     assert spoken and spoken[0].endswith("five five five one two three four"), spoken
+
+
+def test_partials_are_free_and_timed_even_when_biased() -> None:
+    """Partials come from the live language-model decoder, never the spotter: `free`, with
+    word times inside the audio heard so far."""
+    rec = PocketSphinxRecognizer()
+    rec.set_vocabulary(["delivery", "phone number", "correct"])
+    partials = [e for e in decode(rec, fixture("en_joe_dialog.wav")) if isinstance(e, Partial)]
+    assert partials and all(p.free for p in partials)
+    timed = [p for p in partials if p.words]
+    assert len(timed) > len(partials) // 2
+    assert all(p.start_s <= w.start_s <= w.end_s <= p.at_s + 0.01 for p in timed for w in p.words)

@@ -37,7 +37,7 @@ def test_all_passing_exits_0_and_prints_the_table(
     assert main(["test", str(suite / "ok.calltest.yaml")]) == 0
     out = capsys.readouterr().out
     assert "PASS" in out
-    assert "'yes go ahead'" in out.lower() or "yes, go ahead" in out.lower()
+    assert "'yes,'" in out.lower()  # heard when it advanced: a partial of "Yes, go ahead."
     assert "can_talk" in out
     assert "1 passed, 0 failed" in out
 

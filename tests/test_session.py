@@ -416,6 +416,43 @@ def test_biased_final_is_checked_against_the_free_transcript(
         assert of(out, NoMatch) and of(out, NoMatch)[0].heard == free_text
 
 
+@pytest.mark.parametrize(
+    ("spotted", "free_text", "path"),
+    [
+        ("busy", "i am not busy", ["hello"]),  # the free transcript says the opposite
+        # a global answer heard weakly, but above corroborate_min_score (58 >= 50): its
+        # support is not cut off by the decision's shortcut for weak global answers
+        ("how much is it", "much is it", ["hello", "price_answer"]),
+        ("how much is it", "how", ["hello"]),  # 42 < 50
+    ],
+)
+def test_corroboration_reads_the_answer_as_the_free_transcript_says_it(
+    session: Session, spotted: str, free_text: str, path: list[str]
+) -> None:
+    out = session.start(0.0)
+    out += session.handle(Final(spotted, 3.0, final(spotted, 3.0).words, free_text=free_text))
+    assert steps(out) == path
+
+
+@pytest.mark.parametrize(
+    ("last_partial", "free", "path"),
+    [
+        ("i am busy right now", True, ["hello", "callback"]),  # the live decoder heard it
+        ("i am busy right now", False, ["hello"]),  # a biased partial proves nothing
+        ("someone is at the door", True, ["hello"]),
+    ],
+)
+def test_a_free_partial_can_corroborate_a_spotted_final(
+    session: Session, last_partial: str, free: bool, path: list[str]
+) -> None:
+    """PocketSphinx's batch re-decode may garble what its live (free) decoder heard."""
+    out = session.start(0.0)
+    out += session.handle(Partial("i am", 2.0, 1.0, free=free))
+    out += session.handle(Partial(last_partial, 2.8, 1.0, free=free))
+    out += session.handle(Final("busy", 3.0, final("busy", 3.0).words, 1.0, free_text="i am bee"))
+    assert steps(out) == path
+
+
 def test_a_choice_field_takes_the_label_of_the_answer_chosen() -> None:
     scenario = loads_scenario(
         """

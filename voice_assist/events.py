@@ -48,13 +48,16 @@ class Partial:
     """An interim hypothesis of the utterance in progress; it may still change.
 
     `words` carry times where the engine gives them (all three engines: PocketSphinx from its
-    live first-pass segmentation).
+    live first-pass segmentation). `free` marks a hypothesis decoded without the step's
+    vocabulary even while the engine is biased (PocketSphinx's live decoder): a second opinion a
+    spotted final may be checked with.
     """
 
     text: str
     at_s: float
     start_s: float = 0.0
     words: tuple[Word, ...] = ()
+    free: bool = False
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,9 @@ class MatchConfig:
     choice: on the fixture calls, as safe as three partials in a row and 240 ms sooner);
     otherwise the final decides.
     When an engine decoded with a vocabulary (keyword spotting), its pick must score at least
-    `corroborate_min_score` on the free transcript of the same audio: spotters hear phrases in
-    noise and in off-script speech ("once a day" in "someone is at the door").
+    `corroborate_min_score`, not negated, on a free transcript of the same audio (the final's
+    free text or the last free partial): spotters hear phrases in noise and in off-script speech
+    ("once a day" in "someone is at the door").
     """
 
     threshold: float = 75.0
@@ -138,6 +139,18 @@ class Matcher:
             self._results[key] = result
         return result
 
+    def support(self, step_id: str, text: str, answer: str) -> float:
+        """How well `text` says `answer` (of `step_id` or a global one there), 0-100; 0 when it
+        is heard negated. Corroboration asks this of a free transcript: unlike `match`, a global
+        answer is scored however weakly it was heard (the decision skips those below its
+        threshold, but support is compared with a lower bar)."""
+        local, glob, _ = self._owners_at(step_id)
+        mine = [o for o in local if self._index.owners[o].answer == answer]
+        theirs = [o for o in glob if self._index.owners[o].answer == answer]
+        allowed = frozenset(mine) | frozenset(theirs)
+        result = self._match(self._index, mine, theirs, allowed, text, None, None, False)
+        return max((c.score for c in result.candidates if not c.negated), default=0.0)
+
     def match_phrases(
         self, options: Mapping[str, Sequence[str]], text: str, threshold: float | None = None
     ) -> MatchResult:
@@ -163,6 +176,7 @@ class Matcher:
         text: str,
         word_confs: Sequence[float] | None,
         threshold: float | None,
+        prune: bool = True,
     ) -> MatchResult:
         toks, heard = analyze(text, self.language)
         default_threshold = self.config.threshold if threshold is None else threshold
@@ -192,8 +206,11 @@ class Matcher:
             if phrase.owner not in allowed:
                 continue
             owner = owners[phrase.owner]
-            if owner.is_global and 100.0 * heard_share[p] < (
-                floor if owner.threshold is None else owner.threshold - self.config.margin
+            if (
+                prune
+                and owner.is_global
+                and 100.0 * heard_share[p]
+                < (floor if owner.threshold is None else owner.threshold - self.config.margin)
             ):
                 continue
             s = score_phrase(phrase, toks, hits, weights, total)

@@ -93,6 +93,7 @@ class _Utterance:
     answer: str | None = None  # the answer a partial of it already chose
     last: tuple[MatchResult, Partial] | None = None  # the latest partial and its match
     last_scores: tuple[tuple[str, float], ...] = ()
+    last_partial: str = ""  # the engine's latest free (unbiased) partial of it
 
 
 class Session:
@@ -160,6 +161,8 @@ class Session:
         if not self._utterance.started:
             self._utterance.started = True
             self._utterance.step = self.state.step
+        if event.free and event.text.strip():
+            self._utterance.last_partial = event.text
         if self._utterance.consumed or not event.text.strip():
             return out
         result = self.matcher.match(self.state.step, event.text)
@@ -195,7 +198,7 @@ class Session:
         step_before = utterance.step or self.state.step
         if utterance.consumed:
             return out + self._capture(event, step_before, utterance.answer)
-        result = self._final_result(event)
+        result = self._final_result(event, utterance.last_partial)
         out += self._scores(event.at_s, result, final=True)
         chosen = utterance.policy.on_final(result)
         if chosen is not None:
@@ -220,16 +223,23 @@ class Session:
                 )
         return out
 
-    def _final_result(self, event: Final) -> MatchResult:
-        """Match a final; a biased engine's pick must be backed by its free transcript."""
+    def _final_result(self, event: Final, last_partial: str = "") -> MatchResult:
+        """Match a final; a biased engine's pick must be backed by a free transcript of the same
+        speech: the final's `free_text` or the utterance's last free partial (a second decode:
+        PocketSphinx's live decoder often hears what its batch re-decode garbled). A transcript
+        that says the answer negated backs nothing."""
         result = self.matcher.match(self.state.step, event.text)
         if event.free_text is None:
             return result
-        free = self.matcher.match(self.state.step, event.free_text)
         chosen = result.chosen
         if chosen is None:
-            return free  # the spotter missed: the free transcript alone may still match
-        support = max((c.score for c in free.candidates if c.answer == chosen.answer), default=0.0)
+            # the spotter missed: the free transcript alone may still match
+            return self.matcher.match(self.state.step, event.free_text)
+        support = 0.0
+        for free_text in dict.fromkeys((event.free_text, last_partial)):
+            if free_text.strip():
+                score = self.matcher.support(self.state.step, free_text, chosen.answer)
+                support = max(support, score)
         if support >= self.config.corroborate_min_score:
             return result
         return replace(

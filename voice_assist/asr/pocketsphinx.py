@@ -258,7 +258,8 @@ class PocketSphinxRecognizer:
         if not text or text == self._last_partial:
             return None
         self._last_partial = text
-        return Partial(text, self.now_s, self._utt_start_s, tuple(self._segments(primary)))
+        words = tuple(self._segments(primary))
+        return Partial(text, self.now_s, self._utt_start_s, words, free=True)
 
     def _end(self) -> Final | None:
         decoders = self._decoders()
