@@ -275,3 +275,20 @@ def test_json_has_the_design_keys(tmp_path: Path) -> None:
         "from", "to", "answer", "score", "heard", "at_s", "latency_ms",
     ]
     assert Advance("a", "b", "x", 90.0, "hi", 1.23456, 12.0).to_json()["at_s"] == 1.235
+
+
+def test_a_finished_call_frees_its_pipeline_without_the_garbage_collector(tmp_path: Path) -> None:
+    """A recognizer holds some hundred MB: one call test after another must not pile them up
+    until a garbage collection (the operator script used to keep its pipeline in a cycle)."""
+    import gc
+
+    from voice_assist.pipeline import Pipeline
+
+    test = load_calltest(write(tmp_path, HAPPY))
+    gc.collect()
+    gc.disable()
+    try:
+        assert run_calltest(test).passed
+        assert not [o for o in gc.get_objects() if isinstance(o, Pipeline)]
+    finally:
+        gc.enable()

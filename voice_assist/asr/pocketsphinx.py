@@ -66,11 +66,15 @@ class PocketSphinxRecognizer:
     ) -> None:
         ps = _ps()
         self._ps = ps
-        config: dict[str, Any] = {"samprate": SAMPLE_RATE_HZ, "loglevel": "FATAL"}
+        # at most 3000 active HMMs per frame (default 30000): measured over the fixture calls'
+        # customer speech, a quarter less CPU at the same word error rate
+        config: dict[str, Any] = {"samprate": SAMPLE_RATE_HZ, "loglevel": "FATAL", "maxhmmpf": 3000}
         if model_dir:
             config.update(_model_files(model_dir))
         try:
-            self._free = ps.Decoder(**config)  # language model, whole utterances (finals)
+            # language model, whole utterances (finals); keeps its flat second pass: without
+            # it two fixture calls lost a digit or an answer
+            self._free = ps.Decoder(**config)
             # language model, live (partials): only its first pass is read, so no second pass
             self._live = ps.Decoder(**config, fwdflat=False, bestpath=False)
             self._kws = ps.Decoder(**config)  # keyword spotting (biased mode)
