@@ -136,11 +136,7 @@ def quiet_violations(result: CallTestResult) -> list[str]:
     return [p for p in result.problems if "no-advance window" in p]
 
 
-BY_FOR_FIVE = (
-    "the first 'five' of the phone number is heard as 'by', also by the digits grammar that may "
-    "take that word as a digit ('by five five six one six one' -> 556161)"
-)
-KNOWN_WEAK = {"hotline_cancel_stays": BY_FOR_FIVE, "sales_refuses": BY_FOR_FIVE}
+KNOWN_WEAK: dict[str, str] = {}
 """Clean natural-voice calls that fail today, each with its measured cause: strict xfails, so a
 fix shows up as XPASS and the entry must go. None of them is a wrong advance."""
 

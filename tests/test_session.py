@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -223,6 +224,34 @@ def test_fields_heard_from_speech(
     captured = [e for e in of(out, FieldCaptured) if e.field == field]
     assert captured and captured[-1].value == value
     assert captured[-1].confirmed is False and captured[-1].source == "speech"
+
+
+@pytest.mark.parametrize(
+    ("digits", "heard", "alternatives", "value", "warned"),
+    [
+        # the engine's text has a digit too few; its alternative reading fits: taken, no warning
+        ("7", "by five five nine eight seven six", ("five five five nine eight seven six",),
+         "5559876", False),
+        # no reading fits: the heard value is filled, and the operator is told to check it
+        ("7", "five five nine eight seven six", (), "559876", True),
+        ("[5, 7]", "two nine three four zero", (), "29340", False),
+        # without `digits` the engine's own reading wins, alternatives or not
+        (None, "by five five nine eight seven six", ("five five five nine eight seven six",),
+         "559876", False),
+    ],
+)
+def test_a_phone_field_takes_the_reading_whose_length_fits(
+    digits: str | None, heard: str, alternatives: tuple[str, ...], value: str, warned: bool
+) -> None:
+    spec = "type: phone, required: true"
+    text = SCENARIO.replace(spec, f"{spec}, digits: {digits}") if digits else SCENARIO
+    session = Session(loads_scenario(text))
+    session.start(0.0)
+    feed(session, final("yes", 2.0), final("the big one", 4.0))
+    out = session.handle(replace(final(heard, 6.0), alternatives=alternatives))
+    assert [(e.field, e.value) for e in of(out, FieldCaptured)] == [("phone", value)]
+    warnings = [n.text for n in of(out, Notice) if n.extra.get("field") == "phone"]
+    assert bool(warnings) == warned, warnings
 
 
 def test_operator_fill_confirms_and_fills_placeholders(session: Session) -> None:

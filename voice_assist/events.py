@@ -70,6 +70,9 @@ class Final:
     start_s: float = 0.0
     free_text: str | None = None
     """The unbiased transcript of the same audio when the engine decoded with a vocabulary."""
+    alternatives: tuple[str, ...] = ()
+    """Other readings of `heard` the engine found plausible (PocketSphinx: a spoken number
+    decoded digit by digit); a field may take the one that fits its format."""
 
     @property
     def heard(self) -> str:
@@ -248,8 +251,9 @@ def to_json(event: Any) -> dict[str, Any]:
     data = dataclasses.asdict(event)
     if "words" in data:
         data["words"] = [dict(w) for w in data["words"]]
-    if "matched_words" in data:
-        data["matched_words"] = list(data["matched_words"])
+    for key in ("matched_words", "alternatives"):
+        if key in data:
+            data[key] = list(data[key])
     return {"type": type_name(type(event)), **data}
 
 
@@ -260,8 +264,9 @@ def from_json(data: dict[str, Any]) -> Any:
     kwargs = {k: v for k, v in data.items() if k in names}
     if cls in (Final, Partial) and "words" in kwargs:
         kwargs["words"] = tuple(Word(**w) for w in kwargs["words"])
-    if "matched_words" in kwargs:
-        kwargs["matched_words"] = tuple(kwargs["matched_words"])
+    for key in ("matched_words", "alternatives"):
+        if key in kwargs:
+            kwargs[key] = tuple(kwargs[key])
     if cls is AnswerScores and "scores" in kwargs:
         kwargs["scores"] = tuple((a, s) for a, s in kwargs["scores"])
     return cls(**kwargs)

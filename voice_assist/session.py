@@ -30,7 +30,7 @@ from .events import (
 )
 from .matcher import Candidate, MatchConfig, Matcher, MatchResult, PartialPolicy
 from .scenario.markup import fill
-from .scenario.models import Reminder, Scenario, Step
+from .scenario.models import FieldSpec, Reminder, Scenario, Step
 from .text import tokens
 
 Input = Partial | Final | OperatorCommand | Tick
@@ -463,14 +463,33 @@ class Session:
                 result = self.matcher.match_phrases(options, event.heard)
                 value = result.chosen.answer if result.chosen else None
             else:
-                value = field_parsers.PARSERS[spec.type](event.heard, lang)
+                value = self._parse(spec, event)
             if value is None or (current is not None and current.value == value):
                 continue
             self.state = self.state.with_field(field_id, FieldValue(value, False, event.heard))
             out.append(
                 FieldCaptured(at_s=event.at_s, field=field_id, value=value, heard=event.heard)
             )
+            if not spec.fits(value):
+                wanted = " or ".join(str(n) for n in spec.digits)
+                out.append(
+                    Notice(
+                        at_s=event.at_s,
+                        level="warning",
+                        text=f"{spec.label}: heard {value} ({len(value)} digits, {wanted} "
+                        "expected): check it with the customer",
+                        extra={"field": field_id},
+                    )
+                )
         return out
+
+    def _parse(self, spec: FieldSpec, event: Final) -> str | None:
+        """The value of a typed field in what was heard: the first reading (the engine's text,
+        then its alternatives) whose value fits the field, else the first value found."""
+        parse = field_parsers.PARSERS[spec.type]
+        readings = (event.heard, *event.alternatives)
+        found = [v for t in readings if (v := parse(t, self.scenario.language)) is not None]
+        return next((v for v in found if spec.fits(v)), found[0] if found else None)
 
     # -- operator commands ---------------------------------------------------------------------
 

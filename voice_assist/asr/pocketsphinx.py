@@ -214,46 +214,58 @@ class PocketSphinxRecognizer:
         for d in self._decoders():
             d.process_raw(pcm, False, False)
 
-    def _batch_free(self) -> list[Word]:
-        """Decode the whole utterance with the language model and batch CMN."""
+    def _batch_free(self) -> tuple[list[Word], list[str]]:
+        """Decode the whole utterance with the language model and batch CMN; the words and the
+        other readings worth keeping (see `_digits_again`)."""
         audio = b"".join(self._utt_audio)
         self._free.start_utt()
         self._free.process_raw(audio, False, True)
         self._free.end_utt()
         return self._digits_again(self._segments(self._free), audio)
 
-    def _digits_again(self, words: list[Word], audio: bytes) -> list[Word]:
+    def _digits_again(self, words: list[Word], audio: bytes) -> tuple[list[Word], list[str]]:
         """Re-decode a spoken number (3+ number words in a row) with a digits-only grammar.
 
         The language model merges repeated digits ("five five five" -> "five five", "eight eight
         two two" -> "eight eighty two"): a grammar has no word-pair preferences. The word before
-        the run may be a misheard first digit ("white by five five" for "white five five five"),
-        so the grammar may take it as a digit or keep it, whichever the audio says.
+        the run may be a misheard first digit ("by five five" for "five five five") or a real
+        word ("is five five five"): the grammar may take it as a digit or keep it, whichever the
+        audio says, and that reading becomes the text. The reading with the lead word as a digit
+        and the language model's own reading are kept as alternatives, so a field that knows how
+        many digits it wants can take the one that fits.
         """
         run = digit_run([w.word for w in words])
         if run is None:
-            return words
+            return words, []
         first, last = run
         lead = words[first - 1] if first > 0 else None
         start_s = max(self._utt_start_s, (lead or words[first]).start_s - 0.05)
         end_s = words[last].end_s + 0.1
         offset = int((start_s - self._utt_start_s) * SAMPLE_RATE_HZ) * 2
         stop = int((end_s - self._utt_start_s) * SAMPLE_RATE_HZ) * 2
-        grammar = digits_grammar(lead.word if lead else None)
+        segment = audio[offset:stop]
+        grammars = [digits_grammar(lead.word if lead else None)]
+        if lead is not None:
+            grammars.append(digits_grammar(None))  # the lead word heard as the first digit
+        head, tail = words[: first - 1 if lead else first], words[last + 1 :]
+        decoded = [self._grammar(g, segment, start_s) for g in grammars]
+        readings = [head + again + tail for again in decoded if again] + [words]
+        texts = list(dict.fromkeys(" ".join(w.word for w in r) for r in readings))
+        return readings[0], texts[1:]
+
+    def _grammar(self, jsgf: str, audio: bytes, start_s: float) -> list[Word]:
+        """Decode `audio` (starting at stream time `start_s`) with a JSGF grammar; [] if none."""
         try:
-            self._free.add_jsgf_string("digits", grammar)
+            self._free.add_jsgf_string("digits", jsgf)
             self._free.activate_search("digits")
             self._free.start_utt()
-            self._free.process_raw(audio[offset:stop], False, True)
+            self._free.process_raw(audio, False, True)
             self._free.end_utt()
-            again = self._segments(self._free, start_s)
+            return self._segments(self._free, start_s)
         except (RuntimeError, ValueError):
-            return words  # an odd lead word the grammar cannot take: keep the LM's reading
+            return []  # an odd lead word the grammar cannot take: keep the LM's reading
         finally:
             self._free.activate_search("_default")
-        if not again:
-            return words
-        return words[: first - 1 if lead else first] + again + words[last + 1 :]
 
     def _partial(self) -> Partial | None:
         primary = self._decoders()[0]
@@ -271,18 +283,23 @@ class PocketSphinxRecognizer:
             d.end_utt()
         self._in_utt = False
         free_text: str | None = None
+        alternatives: list[str] = []
         if self._biased:
             words = self._segments(self._kws)
             if self.free_transcript:
-                free_text = " ".join(w.word for w in self._batch_free())
+                free, alternatives = self._batch_free()
+                free_text = " ".join(w.word for w in free)
         else:
-            words = self._batch_free()
+            words, alternatives = self._batch_free()
         self._utt_audio = []
         self._apply_pending()
         text = " ".join(w.word for w in words)
         if not text and not free_text:
             return None
-        return Final(text, self.now_s, tuple(words), self._utt_start_s, free_text=free_text)
+        return Final(
+            text, self.now_s, tuple(words), self._utt_start_s, free_text=free_text,
+            alternatives=tuple(alternatives),
+        )
 
     def _segments(self, decoder: Any, from_s: float | None = None) -> list[Word]:
         """The decoder's words with stream times (`from_s`: where its audio began)."""

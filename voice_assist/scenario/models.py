@@ -62,7 +62,16 @@ class FieldSpec(_Model):
     label: Text
     type: Literal["text", "phone", "number", "date", "choice", "yesno"] = "text"
     choices: list[Text] = Field(default_factory=list)
+    digits: list[Annotated[int, Field(ge=1, le=30)]] = Field(default_factory=list)
     required: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _digits_as_list(cls, data: Any) -> Any:
+        """`digits: 7` is `digits: [7]`."""
+        if isinstance(data, dict) and isinstance(data.get("digits"), int):
+            return {**data, "digits": [data["digits"]]}
+        return data
 
     @model_validator(mode="after")
     def _choices_for_choice(self) -> FieldSpec:
@@ -70,7 +79,13 @@ class FieldSpec(_Model):
             raise ValueError("a field of type 'choice' needs 'choices'")
         if self.type != "choice" and self.choices:
             raise ValueError(f"'choices' only apply to type 'choice', not '{self.type}'")
+        if self.digits and self.type not in ("phone", "number"):
+            raise ValueError(f"'digits' only apply to 'phone' and 'number', not '{self.type}'")
         return self
+
+    def fits(self, value: str) -> bool:
+        """Whether a value heard from speech has a length this field accepts (`digits`)."""
+        return not self.digits or sum(c.isdigit() for c in value) in self.digits
 
 
 class Step(_Model):

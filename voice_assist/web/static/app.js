@@ -67,7 +67,7 @@
     document.body.classList.remove("connecting", "connected", "disconnected");
     document.body.classList.add(state);
     S.status = state;
-    const ended = state === "connected" && S.view && S.view.ended;
+    const ended = S.view && S.view.ended; // after the end a closed socket is the server done
     $("status-text").textContent = ended ? t("call_ended") : S.ui[state] || state;
   }
   function send(action, arg, value) {
