@@ -1,11 +1,13 @@
 """Session benchmark over the fixture calls: advance latency, speed, memory; prints tables.
 
-Per engine and mode (biased towards the step's phrases, or free): advance latency p50/p95 (audio
-time from the end of the decisive word to the advance), whole-call speed (x real time) and peak
-RSS, each configuration in its own process. Then memory over a long synthetic call: the demo call
-looped for `--minutes` of audio, RSS sampled every 5 audio minutes (flat = no leak).
+Per engine and mode (biased towards the step's phrases, or free), and per set of calls (clean
+natural and real voices; 8 kHz telephone band and noise; espeak voices): calls passed and advance
+latency p50/p95 (audio time from the end of the decisive word to the advance); whole-call speed
+(x real time) and peak RSS, each configuration in its own process. Then memory over a long
+synthetic call: the demo call looped for `--minutes` of audio, RSS sampled every 5 audio
+minutes (flat = no leak).
 
-    .venv/bin/python bench/bench_session.py                 # all natural-voice fixture calls
+    .venv/bin/python bench/bench_session.py                 # every fixture call, 60-minute call
     .venv/bin/python bench/bench_session.py --quick --minutes 10
 """
 
@@ -51,13 +53,27 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index]
 
 
+def fixture_set(path: str) -> str:
+    """Which set a fixture call belongs to: clean (natural and real voices), degraded (8 kHz
+    telephone band, noise) or espeak (robotic voices, reported apart)."""
+    name = Path(path).name
+    if "espeak" in name:
+        return "espeak"
+    return "8k/noise" if "_8k" in name or "_snr" in name else "clean"
+
+
+SETS = ("clean", "8k/noise", "espeak")
+
+
 def one(engine: str, bias: bool, files: list[str]) -> dict[str, Any]:
-    """Run the call tests in this process; latency, speed and peak RSS as a dict."""
+    """Run the call tests in this process; per set of calls, latency and passes; overall speed
+    and peak RSS, as a dict."""
     from voice_assist.calltest import load_calltest, run_calltest
 
-    latencies: list[float] = []
+    latencies: dict[str, list[float]] = {s: [] for s in SETS}
+    calls = dict.fromkeys(SETS, 0)
+    passed = dict.fromkeys(SETS, 0)
     audio_s = wall_s = 0.0
-    passed = 0
     for f in files:
         test = load_calltest(f)
         started = time.perf_counter()
@@ -66,14 +82,22 @@ def one(engine: str, bias: bool, files: list[str]) -> dict[str, Any]:
         if result.skipped:
             return {"skipped": result.skipped}
         audio_s += result.duration_s
-        passed += result.passed
-        latencies += [a.latency_ms for a in result.advances if a.latency_ms is not None]
+        kind = fixture_set(f)
+        calls[kind] += 1
+        passed[kind] += result.passed
+        latencies[kind] += [a.latency_ms for a in result.advances if a.latency_ms is not None]
     return {
-        "calls": len(files),
-        "passed": passed,
-        "advances": len(latencies),
-        "p50_ms": percentile(latencies, 50),
-        "p95_ms": percentile(latencies, 95),
+        "sets": {
+            s: {
+                "calls": calls[s],
+                "passed": passed[s],
+                "advances": len(latencies[s]),
+                "p50_ms": percentile(latencies[s], 50),
+                "p95_ms": percentile(latencies[s], 95),
+            }
+            for s in SETS
+            if calls[s]
+        },
         "x_realtime": audio_s / wall_s if wall_s else 0.0,
         "peak_rss_mb": peak_rss_mb(),
     }
@@ -160,8 +184,8 @@ def main() -> int:
 
     print(f"advance latency over {len(files)} fixture calls "
           "(audio time from the decisive word's end to the advance)")
-    print(f"{'engine':14} {'mode':7} {'calls':>5} {'pass':>5} {'adv':>5} {'p50 ms':>8} "
-          f"{'p95 ms':>8} {'x RT':>6} {'peak MB':>8}")
+    print(f"{'engine':14} {'mode':7} {'set':9} {'calls':>5} {'pass':>5} {'adv':>5} "
+          f"{'p50 ms':>7} {'p95 ms':>7} {'x RT':>6} {'peak MB':>8}")
     for engine in args.engines.split(","):
         for mode in ("biased", "free"):
             extra = ["--quick"] if args.quick else []
@@ -169,9 +193,10 @@ def main() -> int:
             if "error" in r or "skipped" in r:
                 print(f"{engine:14} {mode:7} {r.get('error') or r.get('skipped')}")
                 continue
-            print(f"{engine:14} {mode:7} {r['calls']:5d} {r['passed']:5d} {r['advances']:5d} "
-                  f"{r['p50_ms']:8.0f} {r['p95_ms']:8.0f} {r['x_realtime']:6.1f} "
-                  f"{r['peak_rss_mb']:8.0f}")
+            for i, (name, s) in enumerate(r["sets"].items()):
+                speed = f"{r['x_realtime']:6.1f} {r['peak_rss_mb']:8.0f}" if i == 0 else ""
+                print(f"{engine:14} {mode:7} {name:9} {s['calls']:5d} {s['passed']:5d} "
+                      f"{s['advances']:5d} {s['p50_ms']:7.0f} {s['p95_ms']:7.0f} {speed}")
     if args.minutes > 0:
         for engine in args.engines.split(","):
             r = child(["--long", engine, "--minutes", str(args.minutes)])

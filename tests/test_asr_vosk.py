@@ -61,6 +61,26 @@ def test_partials_arrive_before_each_final_and_word_times_are_monotonic(model_di
     assert at == sorted(at)
 
 
+def test_partials_keep_up_with_the_speech(model_dir: Path) -> None:
+    """A final's first word shows in a partial before its last word has been spoken: partials
+    come from the best path, not from Kaldi's lattice (determinized up to 1.8 s behind)."""
+    events = decode(VoskRecognizer(model_dir, language="ko"), "ko_espeak_dialog.wav")
+    pending: list[Partial] = []
+    early = 0
+    several = [f for f in finals(events) if len(f.words) >= 3]
+    for e in events:
+        if isinstance(e, Partial):
+            pending.append(e)
+            continue
+        if len(e.words) >= 3:
+            first = e.words[0].word
+            shown = [p.at_s for p in pending if first in p.text.split()]
+            early += bool(shown) and shown[0] < e.words[-1].end_s
+        pending = []
+    assert several and early == len(several), (early, [f.text for f in several])
+    assert all(not p.words for p in events if isinstance(p, Partial))  # text only, by design
+
+
 def test_results_are_deterministic_and_the_model_is_not_edited(model_dir: Path) -> None:
     before = (model_dir / "conf" / "mfcc.conf").read_text()
     one = decode(VoskRecognizer(model_dir, language="ko"), "ko_espeak_dialog.wav")
