@@ -43,6 +43,12 @@ CONFIGS = {
         ["yes", "go ahead", "not interested", "call me later", "just me", "smart tv"],
         True,
     ),
+    "pocketsphinx:biased-only-call": (
+        "pocketsphinx",
+        "../calls/en/demo_sales.wav",
+        ["yes", "go ahead", "not interested", "call me later", "just me", "smart tv"],
+        False,
+    ),
     "vosk:free": ("vosk", "ko_espeak_dialog.wav", None, True),
     "vosk:biased": ("vosk", "ko_espeak_dialog.wav", ["예약 취소", "카드 결제", "감사합니다"], True),
     "vosk:biased-only": (
@@ -167,14 +173,14 @@ def main() -> int:
             continue
         rows.append(json.loads(proc.stdout))
     head = (
-        f"{'config':26} {'audio s':>8} {'load s':>7} {'RTF':>6} {'peak RSS MB':>12} "
+        f"{'config':30} {'audio s':>8} {'load s':>7} {'RTF':>6} {'peak RSS MB':>12} "
         f"{'lat p50 ms':>11} {'lat p95 ms':>11} {'words':>6}"
     )
     print(head)
     print("-" * len(head))
     for r in rows:
         print(
-            f"{r['config']:26} {r['audio_s']:>8} {r['load_s']:>7} {r['rtf']:>6} "
+            f"{r['config']:30} {r['audio_s']:>8} {r['load_s']:>7} {r['rtf']:>6} "
             f"{r['peak_rss_mb']:>12} {r['lat_p50_ms']!s:>11} {r['lat_p95_ms']!s:>11} "
             f"{r['words']:>6}"
         )
