@@ -49,9 +49,9 @@ class Partial:
 
     `words` carry times where the engine gives them without delay (PocketSphinx from its live
     first-pass segmentation, the scripted engine); Vosk partials are text only, their times
-    would come up to 1.8 s late (see `asr/vosk.py`). `free` marks a hypothesis decoded without the step's
-    vocabulary even while the engine is biased (PocketSphinx's live decoder): a second opinion a
-    spotted final may be checked with.
+    would come up to 1.8 s late (see `asr/vosk.py`). `free` marks a hypothesis decoded without
+    the step's vocabulary even while the engine is biased (PocketSphinx's live decoder): a second
+    opinion a spotted final may be checked with.
     """
 
     text: str
