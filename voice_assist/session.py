@@ -476,8 +476,8 @@ class Session:
                     Notice(
                         at_s=event.at_s,
                         level="warning",
-                        text=f"{spec.label}: heard {value} ({len(value)} digits, {wanted} "
-                        "expected): check it with the customer",
+                        text=f"{spec.label}: heard {value} ({sum(c.isdigit() for c in value)} "
+                        f"digits, {wanted} expected): check it with the customer",
                         extra={"field": field_id},
                     )
                 )
