@@ -87,9 +87,38 @@ def parse_date(text: str, language: str) -> str | None:
     return numbers[0] if numbers else None
 
 
+_LEAD_INS = {
+    "en": [
+        "my full name is", "my name is", "my name's", "the name is", "name is", "this is",
+        "it is", "it's", "i am", "i'm", "yes", "yeah", "sure", "okay", "ok", "well", "so", "um",
+        "uh", "of course",
+    ],
+    "ru": [
+        "меня зовут", "мое имя", "моя фамилия", "записывайте", "пишите", "это", "я", "да",
+        "конечно", "ну", "так", "хорошо",
+    ],
+}
+"""Words a customer puts before a value ("my name is John Brown"): not part of it."""
+
+
+def _plain(word: str) -> str:
+    return word.strip(".,!?;:\"'«»").lower().replace("ё", "е")
+
+
 def parse_text(text: str, language: str) -> str | None:
-    cleaned = " ".join(text.split())
-    return cleaned or None
+    """The utterance without its lead-in ("my name is", "меня зовут", "yes"), or None when
+    nothing else was said."""
+    words = text.split()
+    lead_ins = sorted((w.split() for w in _LEAD_INS.get(language, [])), key=len, reverse=True)
+    stripped = True
+    while words and stripped:
+        stripped = False
+        for lead in lead_ins:
+            if [_plain(w) for w in words[: len(lead)]] == lead:
+                words, stripped = words[len(lead) :], True
+                break
+    value = " ".join(words).strip(".,!?;: ")
+    return value or None
 
 
 PARSERS = {
