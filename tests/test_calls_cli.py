@@ -211,9 +211,15 @@ def test_export_csv_one_row_per_call(db: Path, capsys: pytest.CaptureFixture[str
     assert rows[0]["scenario_version"] == "abc123" and rows[0]["advances"] == "1"
 
 
+ISO_TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?([+-]\d\d:\d\d|Z)?")
+
+
 def secrets_left(text: str) -> list[str]:
+    """Personal values still in an export. Record times are not personal, and their microseconds
+    may hold "555" by chance: they are left out of the search."""
+    text = ISO_TIME.sub("<time>", text).lower()
     return [s for s in ("john", "smith", "example.org", "555", "4567", "0123456789",
-                        PHONE_WORDS, "five five") if s in text.lower()]
+                        PHONE_WORDS, "five five") if s in text]
 
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
