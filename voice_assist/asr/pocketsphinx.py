@@ -29,12 +29,12 @@ from ..errors import EngineError
 from ..events import SAMPLE_RATE_HZ, AudioChunk, Final, Partial, Word
 
 FRAMES_PER_S = 100
-LIGHT = {"maxhmmpf": 1500, "topn": 2}
-"""Search settings of the live decoder (partials): half the active HMMs and the 2 best Gaussians
-per frame (default 4). Measured on continuous speech: its RTF 0.067 -> 0.048 with the same
-words, biased mode 0.084 -> 0.052-0.057; over the clean fixture calls advance latency p95
-470 -> 330 ms (partials settle sooner). `topn` 1 saved another 0.008 but p95 went back to
-460 ms; the keyword spotter keeps the defaults (with `topn` 2 it missed a phrase)."""
+LIGHT = {"maxhmmpf": 1000, "topn": 2}
+"""Search settings of the live decoder (partials): a third of the active HMMs and the 2 best
+Gaussians per frame (default 4). Measured on continuous speech, biased mode (spotter + live
+decoder) RTF 0.084 -> 0.047 with the same words; over the clean fixture calls advance latency
+p95 470 -> 400 ms. (maxhmmpf 1500 gave RTF 0.052-0.057 and p95 330 ms; `topn` 1 gave p95
+460 ms; the keyword spotter keeps the defaults: with `topn` 2 it missed a phrase.)"""
 _NOT_WORDS = re.compile(r"^(<.*>|\[.*\]|\(null\))$", re.IGNORECASE)
 _VARIANT = re.compile(r"\(\d+\)$")
 
