@@ -12,6 +12,7 @@ from voice_assist.fields import parse_text
     [
         ("my name is john brown", "en", "john brown"),
         ("Yes, sure, it is Anna Smith.", "en", "Anna Smith"),
+        ("My name’s Anna Smith", "en", "Anna Smith"),  # a typographic apostrophe, folded
         ("john brown", "en", "john brown"),
         ("yes", "en", None),
         ("Меня зовут Иван Петров", "ru", "Иван Петров"),

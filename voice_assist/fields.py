@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from .text import spoken_digits, tokens
+from .text import fold, spoken_digits, tokens
 
 _YES = {
     "en": ["yes", "yeah", "yep", "sure", "okay", "i agree", "agreed", "correct", "right", "fine"],
@@ -99,25 +99,29 @@ _LEAD_INS = {
     ],
 }
 """Words a customer puts before a value ("my name is John Brown"): not part of it."""
-
-
-def _plain(word: str) -> str:
-    return word.strip(".,!?;:\"'«»").lower().replace("ё", "е")
+_LEAD_IN_WORDS = {
+    lang: sorted((tuple(fold(p).split()) for p in phrases), key=len, reverse=True)
+    for lang, phrases in _LEAD_INS.items()
+}
+"""The same, folded and split once, longest first."""
 
 
 def parse_text(text: str, language: str) -> str | None:
     """The utterance without its lead-in ("my name is", "меня зовут", "yes"), or None when
     nothing else was said."""
     words = text.split()
-    lead_ins = sorted((w.split() for w in _LEAD_INS.get(language, [])), key=len, reverse=True)
-    stripped = True
-    while words and stripped:
-        stripped = False
-        for lead in lead_ins:
-            if [_plain(w) for w in words[: len(lead)]] == lead:
-                words, stripped = words[len(lead) :], True
-                break
-    value = " ".join(words).strip(".,!?;: ")
+    plain = [fold(w.strip(".,!?;:\"'«»")) for w in words]
+    start = 0
+    while start < len(words):
+        lead = next(
+            (lead for lead in _LEAD_IN_WORDS.get(language, [])
+             if tuple(plain[start : start + len(lead)]) == lead),
+            None,
+        )
+        if lead is None:
+            break
+        start += len(lead)
+    value = " ".join(words[start:]).strip(".,!?;: ")
     return value or None
 
 
