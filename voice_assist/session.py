@@ -30,7 +30,7 @@ from .events import (
 )
 from .matcher import Candidate, MatchConfig, Matcher, MatchResult, PartialPolicy
 from .scenario.markup import fill
-from .scenario.models import FieldSpec, Reminder, Scenario, Step
+from .scenario.models import FieldSpec, Reminder, Scenario, Step, digit_count
 from .text import tokens
 
 Input = Partial | Final | OperatorCommand | Tick
@@ -476,8 +476,8 @@ class Session:
                     Notice(
                         at_s=event.at_s,
                         level="warning",
-                        text=f"{spec.label}: heard {value} ({sum(c.isdigit() for c in value)} "
-                        f"digits, {wanted} expected): check it with the customer",
+                        text=f"{spec.label}: heard {value} ({digit_count(value)} digits, {wanted} "
+                        "expected): check it with the customer",
                         extra={"field": field_id},
                     )
                 )

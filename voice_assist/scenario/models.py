@@ -85,7 +85,12 @@ class FieldSpec(_Model):
 
     def fits(self, value: str) -> bool:
         """Whether a value heard from speech has a length this field accepts (`digits`)."""
-        return not self.digits or sum(c.isdigit() for c in value) in self.digits
+        return not self.digits or digit_count(value) in self.digits
+
+
+def digit_count(value: str) -> int:
+    """How many digits a phone or number value has (what `FieldSpec.digits` counts)."""
+    return sum(c.isdigit() for c in value)
 
 
 class Step(_Model):
